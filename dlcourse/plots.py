@@ -1,0 +1,65 @@
+"""Plots that more than one notebook draws. Each returns the Axes so a cell can add to it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+    return ax if ax is not None else plt.subplots()[1]
+
+
+def plot_loss_curve(losses, ax=None, label=None, title="Training loss", xlabel="step",
+                    ylabel="loss", log=False):
+    """Plot one loss per step (a list or 1-D array). ``log=True`` uses a log scale for the loss."""
+    ax = _axes(ax)
+    ax.plot(np.arange(len(losses)), np.asarray(losses, dtype=float), label=label)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    if label:
+        ax.legend()
+    return ax
+
+
+def plot_learning_curves(history, metrics=("loss",), ax=None, title="Learning curves"):
+    """Training and validation curves from a Keras ``History`` (or its ``.history`` dict)."""
+    curves = getattr(history, "history", history)
+    ax = _axes(ax)
+    for metric in metrics:
+        epochs = np.arange(1, len(curves[metric]) + 1)
+        ax.plot(epochs, curves[metric], "-o", ms=3, label=f"training {metric}")
+        if f"val_{metric}" in curves:
+            ax.plot(epochs, curves[f"val_{metric}"], "-s", ms=3, label=f"validation {metric}")
+    ax.set(title=title, xlabel="epoch", ylabel=", ".join(metrics))
+    ax.legend()
+    return ax
+
+
+def plot_functions(xs, functions: dict, ax=None, title="", xlabel="x", ylabel="f(x)"):
+    """Plot several named functions of the same inputs: ``{"ReLU": relu, ...}``."""
+    ax = _axes(ax)
+    for name, fn in functions.items():
+        ax.plot(xs, np.asarray(fn(xs)), label=name)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.legend()
+    return ax
+
+
+def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
+    """A grid of images (N, H, W) or (N, H, W, C), each captioned with its label if given."""
+    import matplotlib.pyplot as plt
+    images = np.asarray(images)
+    n_rows = int(np.ceil(len(images) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.5 * n_rows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap=cmap)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
