@@ -1,0 +1,117 @@
+"""The package's small helpers: the smoke switch, metric recording, plots, authoring."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import dlcourse  # noqa: E402
+from dlcourse import authoring, metrics, runner  # noqa: E402
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("YES", True), ("0", False), ("", False)])
+def test_smoke_default_reads_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(dlcourse.SMOKE_ENV, value)
+    assert dlcourse.smoke_default() is expected
+
+
+def test_smoke_default_is_off_without_the_variable(monkeypatch):
+    monkeypatch.delenv(dlcourse.SMOKE_ENV, raising=False)
+    assert dlcourse.smoke_default() is False
+
+
+def test_recorded_metrics_can_be_read_back_from_a_notebook(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    dlcourse.record("test_accuracy", np.float32(0.75))
+    output = nbformat.v4.new_output("display_data", data=shown[0])
+    nb = {"cells": [{"cell_type": "code", "outputs": [output]}]}
+    assert metrics.read_metrics(nb) == {"test_accuracy": 0.75}
+    assert "test_accuracy = 0.75" in shown[0]["text/plain"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), math.inf])
+def test_record_refuses_a_diverged_value(bad):
+    with pytest.raises(ValueError, match="not finite"):
+        dlcourse.record("loss", bad)
+
+
+def test_record_refuses_a_non_number():
+    with pytest.raises(TypeError, match="needs a number"):
+        dlcourse.record("loss", "low")
+
+
+@pytest.mark.parametrize("value,target,ok", [(0.99, ">= 0.98", True), (0.97, ">= 0.98", False),
+                                             (1e-4, "<= 1e-3", True), (0.5, "< 0.5", False)])
+def test_targets_are_compared_as_written(value, target, ok):
+    assert runner.meets(value, target) is ok
+
+
+def test_every_metric_target_has_smoke_bounds_and_a_full_target():
+    for notebook, spec in runner.load_targets().items():
+        for metric, bounds in spec.items():
+            low, high = bounds["smoke"]
+            assert low <= high, f"{notebook}:{metric}"
+            runner.meets(1.0, bounds["full"])  # parses
+
+
+def test_plot_loss_curve_labels_its_axes():
+    ax = dlcourse.plot_loss_curve([3.0, 2.0, 1.0], log=True, label="train")
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss" and ax.get_yscale() == "log"
+    assert len(ax.lines[0].get_xdata()) == 3
+    plt.close("all")
+
+
+def test_plot_learning_curves_draws_training_and_validation():
+    ax = dlcourse.plot_learning_curves({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]})
+    assert [line.get_label() for line in ax.lines] == ["training loss", "validation loss"]
+    assert ax.get_xlabel() == "epoch"
+    plt.close("all")
+
+
+TEXT = '''# %% [markdown]
+# # Title
+#
+# Some *prose*.
+
+# %%
+import dlcourse
+
+# %% parameters
+SMOKE = False
+
+# %% solution id=square
+def square(x):
+    ### BEGIN SOLUTION
+    return x * x
+    ### END SOLUTION
+
+# %% tests id=square_tests points=2
+assert square(3) == 9
+
+# %% [markdown] locked id=why_prompt
+# Why?
+
+# %% [markdown] answer id=why points=1
+# YOUR ANSWER HERE
+'''
+
+
+def test_authoring_text_becomes_nbgrader_cells_and_back():
+    nb = authoring.text_to_notebook(TEXT)
+    nbformat.validate(nb)
+    kinds = [(c.cell_type, c.metadata.get("nbgrader", {}).get("grade_id"), c.metadata.get("tags")) for c in nb.cells]
+    assert kinds == [("markdown", None, None), ("code", None, None), ("code", None, ["parameters"]),
+                     ("code", "square", None), ("code", "square_tests", None), ("markdown", "why_prompt", None),
+                     ("markdown", "why", None)]
+    assert nb.cells[0].source == "# Title\n\nSome *prose*."
+    tests = nb.cells[4].metadata.nbgrader
+    assert tests["grade"] and tests["locked"] and tests["points"] == 2 and not tests["solution"]
+    assert authoring.text_to_notebook(authoring.notebook_to_text(nb)) == nb
