@@ -115,3 +115,25 @@ def test_authoring_text_becomes_nbgrader_cells_and_back():
     tests = nb.cells[4].metadata.nbgrader
     assert tests["grade"] and tests["locked"] and tests["points"] == 2 and not tests["solution"]
     assert authoring.text_to_notebook(authoring.notebook_to_text(nb)) == nb
+
+
+def test_read_scalars_reads_back_what_the_keras_tensorboard_callback_wrote(tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+    y = x @ np.array([[1.0], [-2.0], [0.5]], dtype="float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, y, validation_split=0.25, epochs=3, verbose=0,
+                        callbacks=[keras.callbacks.TensorBoard(log_dir=str(tmp_path))])
+    scalars = dlcourse.read_scalars(tmp_path)
+    train_loss = scalars.query("run == 'train' and tag == 'epoch_loss'")
+    assert train_loss["step"].tolist() == [0, 1, 2]
+    np.testing.assert_allclose(train_loss["value"], history.history["loss"], rtol=1e-5)
+    assert len(scalars.query("run == 'validation' and tag == 'epoch_loss'")) == 3
+
+
+def test_read_scalars_says_when_there_is_nothing_to_read(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no TensorBoard event files"):
+        dlcourse.read_scalars(tmp_path)
