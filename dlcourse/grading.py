@@ -110,7 +110,16 @@ def autograde(course_dir: Path = COURSE_DIR, chapter_ids=None, extra_args=()) ->
     for chapter in chapter_ids or chapters(course_dir):
         # generate_assignment records the master's grade cells in the gradebook; autograde needs them.
         nbgrader(course_dir, "generate_assignment", chapter, "--force")
-        print(nbgrader(course_dir, "autograde", chapter, "--force", *extra_args, smoke=True)[-3000:])
+        # One broken submission must not stop the batch: nbgrader carries on and exits non-zero.
+        log = nbgrader(course_dir, "autograde", chapter, "--force", *extra_args, smoke=True, check=False)
+        log_path = course_dir / f"autograde-{chapter}.log"
+        log_path.write_text(log, encoding="utf-8")
+        failed = sorted(set(re.findall(r"error processing assignment '[^']+' for student '([^']+)'", log)))
+        print(f"{chapter}: autograded scores (nbgrader's log: {log_path})")
+        for student, (score, maximum) in sorted(autograded_totals(course_dir, chapter).items()):
+            print(f"  {student:20s} {score:g} / {maximum:g}")
+        for student in failed:
+            print(f"  {student:20s} FAILED to autograde: see the log")
 
 
 def feedback(course_dir: Path = COURSE_DIR, chapter_ids=None) -> None:
@@ -125,12 +134,17 @@ class CellScore:
     notebook: str
     cell: str
     auto: bool
-    scores: list[float]  # one per student who submitted
+    scores: list[float]  # one per submission graded so far (written answers wait for the formgrader)
+    submissions: int
     max_score: float
+
+    @property
+    def mean_percent(self) -> float | None:
+        return 100 * sum(self.scores) / len(self.scores) / self.max_score if self.scores else None
 
 
 def cell_scores(course_dir: Path = COURSE_DIR) -> list[CellScore]:
-    """Every graded cell of every chapter with the score of each student who submitted it."""
+    """Every graded cell of every chapter with the score of each submission graded so far."""
     from nbgrader.api import Gradebook
 
     rows = []
@@ -138,10 +152,11 @@ def cell_scores(course_dir: Path = COURSE_DIR) -> list[CellScore]:
         for assignment in gb.assignments:
             for notebook in assignment.notebooks:
                 for grade_cell in notebook.grade_cells:
-                    grades = [g for g in grade_cell.grades if g.notebook.assignment.student is not None]
-                    rows.append(CellScore(
-                        assignment.name, notebook.name, grade_cell.name, grade_cell.cell_type == "code",
-                        [float(g.score or 0.0) for g in grades], float(grade_cell.max_score)))
+                    grades = list(grade_cell.grades)
+                    graded = [g for g in grades if g.manual_score is not None or g.auto_score is not None]
+                    rows.append(CellScore(assignment.name, notebook.name, grade_cell.name,
+                                          grade_cell.cell_type == "code", [float(g.score) for g in graded],
+                                          len(grades), float(grade_cell.max_score)))
     return rows
 
 
@@ -162,12 +177,32 @@ def autograded_totals(course_dir: Path, chapter: str) -> dict[str, tuple[float, 
     return totals
 
 
-def grades_report(course_dir: Path = COURSE_DIR) -> list[Path]:
-    """Export grades.csv and, per chapter, a markdown report with a per-exercise plot."""
+def plot_cell_scores(chapter: str, rows: list[CellScore], path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
 
+    labels = [f"{r.notebook}: {r.cell}" for r in rows]
+    means = [r.mean_percent or 0.0 for r in rows]
+    fig, ax = plt.subplots(figsize=(10, 0.4 * len(rows) + 1.6))
+    ax.barh(labels, means, color=["tab:blue" if r.auto else "tab:orange" for r in rows])
+    for y, r in enumerate(rows):
+        if r.mean_percent is None:
+            ax.text(1, y, "not graded yet", va="center", fontsize=8, color="tab:orange")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("mean score (% of the exercise's points)")
+    ax.set_title(f"{chapter}: mean score per exercise")
+    ax.legend(handles=[Patch(color="tab:blue", label="autograded"), Patch(color="tab:orange", label="graded by hand")],
+              loc="lower right")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def grades_report(course_dir: Path = COURSE_DIR) -> list[Path]:
+    """Export grades.csv and, per chapter, a markdown report with a per-exercise plot."""
     nbgrader(course_dir, "export", "--to", str(course_dir / "grades.csv"))
     out_dir = course_dir / "reports"
     out_dir.mkdir(exist_ok=True)
@@ -175,22 +210,14 @@ def grades_report(course_dir: Path = COURSE_DIR) -> list[Path]:
     rows = cell_scores(course_dir)
     for chapter in sorted({r.chapter for r in rows}):
         mine = [r for r in rows if r.chapter == chapter]
-        labels = [f"{r.notebook}:{r.cell}" for r in mine]
-        means = [100 * (sum(r.scores) / len(r.scores)) / r.max_score if r.scores else 0.0 for r in mine]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * len(mine) + 1.5))
-        ax.barh(labels, means, color=["tab:blue" if r.auto else "tab:orange" for r in mine])
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("mean score (% of the cell's points)")
-        ax.set_title(f"{chapter}: per-exercise scores (blue: autograded, orange: graded by hand)")
-        ax.invert_yaxis()
-        fig.tight_layout()
-        fig.savefig(out_dir / f"{chapter}.png")
-        plt.close(fig)
+        plot_cell_scores(chapter, mine, out_dir / f"{chapter}.png")
         lines = [f"# {chapter}: per-exercise report", "", f"![per-exercise scores]({chapter}.png)", "",
-                 "| notebook | cell | graded | submissions | mean | max points |", "|---|---|---|---|---|---|"]
-        for r, m in zip(mine, means):
-            lines.append(f"| {r.notebook} | {r.cell} | {'auto' if r.auto else 'by hand'} | {len(r.scores)} "
-                         f"| {m:.0f}% | {r.max_score:g} |")
+                 "| notebook | cell | graded | submissions | graded so far | mean | max points |",
+                 "|---|---|---|---|---|---|---|"]
+        for r in mine:
+            mean = "not graded yet" if r.mean_percent is None else f"{r.mean_percent:.0f}%"
+            lines.append(f"| {r.notebook} | {r.cell} | {'auto' if r.auto else 'by hand'} | {r.submissions} "
+                         f"| {len(r.scores)} | {mean} | {r.max_score:g} |")
         (out_dir / f"{chapter}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         written += [out_dir / f"{chapter}.md", out_dir / f"{chapter}.png"]
     return written
