@@ -15,7 +15,7 @@ from importlib import import_module
 
 from .metrics import record
 from .notebook import SMOKE_ENV, setup, smoke_default
-from .plots import plot_functions, plot_learning_curves, plot_loss_curve, show_images
+from .plots import plot_confusion_matrix, plot_functions, plot_learning_curves, plot_loss_curve, show_images
 from .tensorboard import read_scalars
 
 __version__ = "0.1.0"

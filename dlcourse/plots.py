@@ -52,7 +52,9 @@ def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
     import matplotlib.pyplot as plt
     images = np.asarray(images)
     n_rows = int(np.ceil(len(images) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.5 * n_rows), squeeze=False)
+    # Room under each row for its captions, so the next row's images do not cover them.
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.75 * n_rows + (0.4 if title else 0)),
+                             squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
@@ -63,3 +65,33 @@ def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names=None, ax=None, title="Confusion matrix", log=True):
+    """Counts of (true class, predicted class) as a heatmap with the counts written in.
+
+    y_true, y_pred: integer labels of the same length. Rows are true classes, columns predictions;
+    ``log=True`` colours on a log scale so a handful of mistakes stays visible beside the diagonal.
+    Returns the confusion matrix (n_classes, n_classes) as an int array.
+    """
+    import matplotlib.colors
+    import matplotlib.pyplot as plt
+
+    y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    n = int(max(y_true.max(), y_pred.max()) + 1) if class_names is None else len(class_names)
+    confusion = np.zeros((n, n), dtype=int)
+    np.add.at(confusion, (y_true, y_pred), 1)
+    ax = ax if ax is not None else plt.subplots(figsize=(6.5, 5.5))[1]
+    norm = matplotlib.colors.LogNorm(vmin=1, vmax=max(confusion.max(), 2)) if log else None
+    image = ax.imshow(np.where(confusion > 0, confusion, np.nan) if log else confusion, cmap="Blues", norm=norm)
+    for (i, j), count in np.ndenumerate(confusion):
+        if count:
+            ax.text(j, i, count, ha="center", va="center", fontsize=7,
+                    color="white" if count > confusion.max() / 4 else "black")
+    ax.figure.colorbar(image, ax=ax, label="count" + (" (log scale)" if log else ""))
+    names = class_names if class_names is not None else range(n)
+    ax.set(title=title, xlabel="predicted class", ylabel="true class", xticks=range(n), yticks=range(n))
+    ax.set_xticklabels(names, rotation=45 if class_names is not None else 0, ha="right" if class_names is not None else "center")
+    ax.set_yticklabels(names)
+    ax.grid(False)
+    return confusion

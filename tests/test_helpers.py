@@ -137,3 +137,12 @@ def test_read_scalars_reads_back_what_the_keras_tensorboard_callback_wrote(tmp_p
 def test_read_scalars_says_when_there_is_nothing_to_read(tmp_path):
     with pytest.raises(FileNotFoundError, match="no TensorBoard event files"):
         dlcourse.read_scalars(tmp_path)
+
+
+def test_plot_confusion_matrix_counts_pairs_and_labels_axes():
+    import matplotlib.pyplot as plt
+    confusion = dlcourse.plot_confusion_matrix([0, 1, 1, 2, 2, 2], [0, 1, 2, 2, 2, 0], class_names=["a", "b", "c"])
+    np.testing.assert_array_equal(confusion, [[1, 0, 0], [0, 1, 1], [1, 0, 2]])
+    ax = plt.gca() if not plt.gcf().axes else plt.gcf().axes[0]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    plt.close("all")
