@@ -31,6 +31,7 @@ def setup(seed: int = SEED, quiet_tensorflow: bool = True) -> None:
     import tensorflow as tf
     import keras
 
+    tf.get_logger().setLevel("WARNING")  # TensorFlow's Python INFO lines ("Assets written to ...") teach nothing
     keras.utils.set_random_seed(seed)  # seeds random, numpy and the backend in one call
     plt.rcParams.update({
         "figure.figsize": (6.4, 4.0), "figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3,

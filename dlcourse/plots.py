@@ -25,6 +25,8 @@ def plot_loss_curve(losses, ax=None, label=None, title="Training loss", xlabel="
 
 def plot_learning_curves(history, metrics=("loss",), ax=None, title="Learning curves"):
     """Training and validation curves from a Keras ``History`` (or its ``.history`` dict)."""
+    from matplotlib.ticker import MaxNLocator
+
     curves = getattr(history, "history", history)
     ax = _axes(ax)
     for metric in metrics:
@@ -33,6 +35,7 @@ def plot_learning_curves(history, metrics=("loss",), ax=None, title="Learning cu
         if f"val_{metric}" in curves:
             ax.plot(epochs, curves[f"val_{metric}"], "-s", ms=3, label=f"validation {metric}")
     ax.set(title=title, xlabel="epoch", ylabel=", ".join(metrics))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 1.5 on short runs
     ax.legend()
     return ax
 
