@@ -22,7 +22,9 @@ def read_scalars(logdir):
     rows = []
     for path in files:
         run = str(path.parent.relative_to(logdir)) if path.parent != logdir else "."
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
+        # tf.data reads the TFRecord framing; the deprecated summary_iterator would log a warning.
+        for record in tf.data.TFRecordDataset(str(path)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
             for value in event.summary.value:
                 if value.HasField("simple_value"):
                     number = value.simple_value
