@@ -42,9 +42,10 @@ class Episode:
 
 
 def run_episode(env, policy, seed: int | None = None, max_steps: int | None = None,
-                render: bool = False) -> Episode:
+                render: bool = False, max_frames: int = 300) -> Episode:
     """Play one episode with ``policy(observation) -> action``; stop when it terminates,
-    is truncated, or after ``max_steps`` steps."""
+    is truncated, or after ``max_steps`` steps. With ``render``, keep the first ``max_frames``
+    frames only (a CartPole frame is 0.7 MB; a 500-step episode would hold 360 MB)."""
     observation, _ = env.reset(seed=seed)
     total, steps, frames = 0.0, 0, []
     if render:
@@ -53,7 +54,7 @@ def run_episode(env, policy, seed: int | None = None, max_steps: int | None = No
         observation, reward, terminated, truncated, _ = env.step(policy(observation))
         total += float(reward)
         steps += 1
-        if render:
+        if render and len(frames) < max_frames:
             frames.append(env.render())
         if terminated or truncated:
             break

@@ -28,6 +28,13 @@ def test_run_episode_respects_max_steps_and_renders_frames():
     assert episode.length == 5 and len(episode.frames) == 6 and episode.frames[0].shape == (400, 600, 3)
 
 
+def test_run_episode_keeps_at_most_max_frames():
+    env = rl.make_env("CartPole-v1", seed=0, render=True)
+    episode = rl.run_episode(env, lambda obs: int(obs[2] + obs[3] > 0), seed=0, max_steps=40, render=True,
+                             max_frames=10)
+    assert episode.length == 40 and len(episode.frames) == 10
+
+
 def test_evaluate_is_reproducible_for_a_seed():
     env = rl.make_env("CartPole-v1", seed=0)
     policy = lambda obs: int(obs[2] + obs[3] > 0)  # noqa: E731  (a decent hand-written controller)
