@@ -51,9 +51,10 @@ def plot_functions(xs, functions: dict, ax=None, title="", xlabel="x", ylabel="f
 
 
 def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
-    """A grid of images (N, H, W) or (N, H, W, C), each captioned with its label if given."""
+    """A grid of images (an array (N, H, W) or (N, H, W, C), or a list of arrays of any sizes),
+    each captioned with its label if given."""
     import matplotlib.pyplot as plt
-    images = np.asarray(images)
+    images = list(images)
     n_rows = int(np.ceil(len(images) / n_cols))
     # Room under each row for its captions, so the next row's images do not cover them.
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.3 * n_cols, 1.75 * n_rows + (0.4 if title else 0)),

@@ -146,3 +146,9 @@ def test_plot_confusion_matrix_counts_pairs_and_labels_axes():
     ax = plt.gca() if not plt.gcf().axes else plt.gcf().axes[0]
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     plt.close("all")
+
+
+def test_show_images_accepts_images_of_different_sizes():
+    fig = dlcourse.show_images([np.zeros((8, 8)), np.ones((4, 6, 3))], labels=["a", "b"], n_cols=2)
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    plt.close("all")
