@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.dlcourse-installed
 KERNEL := dlcourse
 CHAPTER ?=
+# pytest-xdist workers for `make test`; each chapter's tests stay on one worker (tests/conftest.py).
+# TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lab test release autograde feedback grades formgrader data full clean
@@ -31,7 +34,7 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/ (sets up on first use)
 	cd notebooks && ../$(VENV)/bin/jupyter lab
 
 test: $(STAMP)  ## run the whole test suite (unit, sync, grading round trip, notebooks in smoke mode)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 release: $(STAMP)  ## regenerate notebooks/ and solutions/ from autograde/source/
 	$(PY) -m dlcourse.grading release $(CHAPTER)

@@ -1,7 +1,8 @@
 """Grading round trip and robustness, each in a temporary nbgrader course.
 
 nbgrader's `validate` exits 0 even when validation fails, so verdicts here are read from
-the gradebook that `nbgrader autograde` fills.
+the gradebook that `nbgrader autograde` fills. Under pytest-xdist a chapter's tests share one
+worker (tests/conftest.py), so its module-scoped round trip is computed once.
 """
 
 from __future__ import annotations
