@@ -6,7 +6,8 @@ Notebooks start with::
     dlcourse.setup()
 
 Modules: ``data`` (registry and loaders), ``notebook`` (setup and the smoke switch),
-``metrics`` (recording headline results), ``plots``, ``grading`` (the nbgrader side),
+``metrics`` (recording headline results), ``plots``, ``callbacks`` (Keras callbacks the
+notebooks share), ``grading`` (the nbgrader side),
 ``runner`` (executing notebooks), ``authoring`` (masters as text).
 TensorFlow is imported only where it is used, so ``python -m dlcourse.data`` stays fast.
 """

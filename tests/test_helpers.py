@@ -152,3 +152,21 @@ def test_show_images_accepts_images_of_different_sizes():
     fig = dlcourse.show_images([np.zeros((8, 8)), np.ones((4, 6, 3))], labels=["a", "b"], n_cols=2)
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
     plt.close("all")
+
+
+def test_time_budget_stops_fit_when_the_budget_is_spent():
+    import keras
+
+    from dlcourse.callbacks import TimeBudget
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    stopper = TimeBudget(minutes=1 / 60)
+    history = model.fit(x, x[:, :1], epochs=100_000, verbose=0, callbacks=[stopper])
+    assert stopper.budget_spent and 0 < len(history.history["loss"]) < 100_000
+    assert len(stopper.seconds) == len(history.history["loss"])  # one time per epoch run
+    roomy = TimeBudget(minutes=10)
+    model.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[roomy])
+    assert not roomy.budget_spent and len(roomy.seconds) == 3 and all(s > 0 for s in roomy.seconds)
