@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dlcourse import grading
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_TIMES: dict[str, float] = {}  # "chapter/notebook.ipynb" -> smoke seconds, from the reports
 
@@ -31,8 +33,7 @@ def pytest_configure(config):
 # (xdist's own `loadgroup` cannot do this with pytest 9: it renames `item._nodeid`, which pytest
 # 9 no longer reads, so the groups it makes are silently ignored.)
 
-CHAPTER_IDS = {p.name for folder in ("autograde/source", "solutions") for p in (REPO_ROOT / folder).glob("[0-9]*")
-               if p.is_dir()}
+CHAPTER_IDS = set(grading.chapters()) | {p.name for p in (REPO_ROOT / "solutions").iterdir() if p.is_dir()}
 _PARAM_ID = re.compile(r"\[([^/\]]+)[^\]]*\]$")
 
 
@@ -67,10 +68,9 @@ def pytest_runtest_logreport(report):
     # test_notebooks.py records each run's time as a user property. Reading it from the report
     # works both in one process and under pytest-xdist, where the tests run in worker processes
     # and only their reports reach the process that prints the summary.
-    if report.when == "call":
-        for name, value in report.user_properties:
-            if name == "smoke_seconds":
-                NOTEBOOK_TIMES[dict(report.user_properties)["notebook"]] = value
+    properties = dict(report.user_properties)
+    if report.when == "call" and "smoke_seconds" in properties:
+        NOTEBOOK_TIMES[properties["notebook"]] = properties["smoke_seconds"]
 
 
 def pytest_terminal_summary(terminalreporter):
