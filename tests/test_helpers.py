@@ -170,3 +170,116 @@ def test_time_budget_stops_fit_when_the_budget_is_spent():
     roomy = TimeBudget(minutes=10)
     model.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[roomy])
     assert not roomy.budget_spent and len(roomy.seconds) == 3 and all(s > 0 for s in roomy.seconds)
+
+
+# --- transfer learning with MobileNet (dlcourse.transfer) ----------------------------------
+
+# MobileNet v1 at alpha 0.25: output channels of the stem (index 0) and of blocks 1-13, written
+# out from the paper's table (32, 64, 128, 128, 256, 256, 512 x 6, 1024, 1024, times 0.25).
+MOBILENET_025_CHANNELS = [8, 16, 32, 32, 64, 64, 128, 128, 128, 128, 128, 128, 256, 256]
+
+
+def trainable_in_blocks(first: int) -> int:
+    """Trainable parameters of blocks first-13 by hand: depthwise 3x3, BN scale+offset, pointwise 1x1, BN."""
+    total = 0
+    for block in range(max(first, 1), 14):
+        c_in, c_out = MOBILENET_025_CHANNELS[block - 1], MOBILENET_025_CHANNELS[block]
+        total += 9 * c_in + 2 * c_in + c_in * c_out + 2 * c_out
+    if first == 0:
+        total += 27 * 8 + 2 * 8  # the stem: conv 3x3x3x8 without bias, and its BN
+    return total
+
+
+def _data_available(name):
+    from dlcourse import data
+    return any(state == "available" for n, state, _ in data.status() if n == name)
+
+
+@pytest.mark.parametrize("name,block", [("conv1", 0), ("conv1_bn", 0), ("conv1_relu", 0), ("conv_pad_4", 4),
+                                        ("conv_dw_12_relu", 12), ("conv_pw_13_bn", 13), ("conv_dw_1", 1),
+                                        ("input_layer", None), ("conv_dw_1x", None), ("conv10", None)])
+def test_mobilenet_block_reads_the_block_from_a_layer_name(name, block):
+    from dlcourse.transfer import mobilenet_block
+    assert mobilenet_block(name) == block
+
+
+def test_mobilenet_classifier_is_frozen_but_for_its_head_and_outputs_one_probability():
+    from dlcourse.transfer import build_mobilenet_classifier, count_params
+
+    model = build_mobilenet_classifier(64, weights=None)
+    images = np.random.default_rng(0).uniform(0, 255, (2, 64, 64, 3)).astype("float32")
+    p = np.asarray(model(images))
+    assert p.shape == (2, 1) and np.all((p > 0) & (p < 1))
+    base = model.get_layer("mobilenet")
+    assert base.output.shape == (None, 2, 2, 256) and not base.trainable
+    assert count_params(model.trainable_weights) == 256 + 1  # Dense(1) on 256 pooled features
+    assert count_params(base.weights) == 218_544  # the parameter count of the registered weights file
+
+
+@pytest.mark.parametrize("first", [12, 7, 0])
+def test_fine_tuning_from_a_block_trains_exactly_that_block_and_the_ones_above(first):
+    from dlcourse.transfer import build_mobilenet_classifier, count_params, mobilenet_block
+
+    model = build_mobilenet_classifier(32, weights=None, trainable_from=first)
+    base = model.get_layer("mobilenet")
+    for layer in base.layers:
+        block = mobilenet_block(layer.name)
+        assert layer.trainable == (block is not None and block >= first), layer.name
+    assert count_params(base.trainable_weights) == trainable_in_blocks(first)
+    assert count_params(model.trainable_weights) == trainable_in_blocks(first) + 257
+
+
+def test_set_trainable_blocks_refreezes_and_rejects_a_block_that_does_not_exist():
+    from dlcourse.transfer import build_mobilenet_classifier, set_trainable_blocks
+
+    base = build_mobilenet_classifier(32, weights=None, trainable_from=0).get_layer("mobilenet")
+    assert set_trainable_blocks(base, 13) == trainable_in_blocks(13)
+    assert set_trainable_blocks(base, None) == 0 and not any(layer.trainable for layer in base.layers)
+    with pytest.raises(ValueError, match="from 0 to 13"):
+        set_trainable_blocks(base, 14)
+
+
+def test_mobilenet_classifier_scales_pixels_as_mobilenet_expects():
+    import keras
+
+    from dlcourse.transfer import build_mobilenet_classifier
+
+    model = build_mobilenet_classifier(32, weights=None)
+    pixels = np.array([[0.0, 127.5, 255.0]], dtype="float32").reshape(1, 1, 1, 3)
+    scaled = np.asarray(model.get_layer("to_minus1_1")(pixels))
+    np.testing.assert_allclose(scaled, keras.applications.mobilenet.preprocess_input(pixels.copy()), atol=1e-6)
+    np.testing.assert_allclose(scaled.ravel(), [-1.0, 0.0, 1.0], atol=1e-6)
+
+
+def test_mobilenet_classifier_loads_the_registered_imagenet_weights_without_downloading(monkeypatch):
+    if not _data_available("weights"):
+        pytest.skip("the weights data set is not available here")
+    import h5py
+    import keras
+
+    from dlcourse.transfer import build_mobilenet_classifier, mobilenet_weights_path
+
+    monkeypatch.setattr(keras.utils, "get_file", lambda *a, **k: pytest.fail("Keras tried to download"))
+    model = build_mobilenet_classifier(96)
+    with h5py.File(mobilenet_weights_path(), "r") as f:
+        stem = f["conv1/conv1/kernel:0"][()]  # Keras 2's layout: <layer>/<layer>/<weight>:0
+        last_bn_mean = f["conv_pw_13_bn/conv_pw_13_bn/moving_mean:0"][()]
+    base = model.get_layer("mobilenet")
+    np.testing.assert_array_equal(np.asarray(base.get_layer("conv1").kernel), stem)
+    np.testing.assert_array_equal(np.asarray(base.get_layer("conv_pw_13_bn").moving_mean), last_bn_mean)
+
+
+def test_load_cats_vs_dogs_yields_float_pixel_batches_and_binary_labels():
+    if not _data_available("cats_vs_dogs"):
+        pytest.skip("the cats_vs_dogs data set is not available here")
+    train, validation = dlcourse.load_cats_vs_dogs(image_size=40, batch_size=3, limit=4)
+    batches = list(validation)
+    assert [len(y) for _, y in batches] == [3, 3, 2]
+    images, labels = batches[0]
+    assert images.shape == (3, 40, 40, 3) and images.dtype.name == "float32" and labels.dtype.name == "float32"
+    assert 0.0 <= float(np.min(images)) and float(np.max(images)) <= 255.0 and float(np.max(images)) > 1.0
+    assert np.concatenate([y for _, y in batches]).tolist() == [0.0] * 4 + [1.0] * 4
+    epoch_1 = np.concatenate([y for _, y in train])
+    assert sorted(epoch_1.tolist()) == [0.0] * 4 + [1.0] * 4
+    first_two = [np.concatenate([np.asarray(x).sum(axis=(1, 2, 3)) for x, _ in train]) for _ in range(2)]
+    assert not np.array_equal(*first_two), "the training set should be reshuffled every epoch"
