@@ -15,7 +15,7 @@ TEST_WORKERS ?= 2
 
 help:  ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
-	@echo "  (CHAPTER=01_tf_basics limits release/autograde/feedback to one chapter)"
+	@echo "  (CHAPTER=01_tf_basics limits test/release/autograde/feedback to one chapter; for test it may be a draft)"
 
 setup: $(STAMP)  ## create .venv, install the pins and the package, register the kernel (once)
 	@echo "Environment is current: $(VENV) (kernel '$(KERNEL)'). Data: $(PY) -m dlcourse.data status"
@@ -34,7 +34,7 @@ lab: $(STAMP)  ## open JupyterLab on notebooks/ (sets up on first use)
 	cd notebooks && ../$(VENV)/bin/jupyter lab
 
 test: $(STAMP)  ## run the whole test suite (unit, sync, grading round trip, notebooks in smoke mode)
-	$(PY) -m pytest -n $(TEST_WORKERS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(foreach chapter,$(CHAPTER),--chapter $(chapter))
 
 release: $(STAMP)  ## regenerate notebooks/ and solutions/ from autograde/source/
 	$(PY) -m dlcourse.grading release $(CHAPTER)

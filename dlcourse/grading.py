@@ -7,7 +7,8 @@ Every command runs nbgrader in a course folder that holds ``nbgrader_config.py``
     python -m dlcourse.grading autograde [CHAPTER ...]   # autograde/submitted/ -> autograded/, in smoke mode
     python -m dlcourse.grading feedback [CHAPTER ...]    # autograded/ -> feedback/ (HTML)
     python -m dlcourse.grading grades                    # grades.csv and reports/<chapter>.md + .png
-    python -m dlcourse.grading check MASTER.ipynb ...    # an author's check: solution full marks, stub zero
+    python -m dlcourse.grading check MASTER.ipynb ...    # an author's check: solution full marks, stub zero,
+                                                         # and the solution's smoke run checked like the suite does
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -29,6 +31,7 @@ from .notebook import SMOKE_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COURSE_DIR = REPO_ROOT / "autograde"
+DRAFTS_DIR = COURSE_DIR / "drafts"
 STUDENT_DIR = REPO_ROOT / "notebooks"
 SOLUTION_DIR = REPO_ROOT / "solutions"
 KERNEL_NAME = "dlcourse"
@@ -42,6 +45,20 @@ class GradingError(RuntimeError):
 def chapters(course_dir: Path = COURSE_DIR) -> list[str]:
     """Chapter ids (nbgrader assignments) that have masters, in order."""
     return sorted(p.name for p in (course_dir / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def draft_chapters() -> list[str]:
+    """Chapters still being written, with masters in ``autograde/drafts/<chapter>/`` (never released)."""
+    return sorted(p.name for p in DRAFTS_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def masters_dir(chapter: str) -> Path:
+    """The folder of a chapter's masters: ``autograde/source/<chapter>``, or its draft folder."""
+    for folder in (COURSE_DIR / "source" / chapter, DRAFTS_DIR / chapter):
+        if folder.is_dir():
+            return folder
+    raise GradingError(f"no chapter {chapter!r}: neither autograde/source/{chapter}/ nor autograde/drafts/{chapter}/ "
+                       f"exists (chapters: {', '.join(chapters() + draft_chapters())})")
 
 
 def nbgrader(course_dir: Path, *args: str, smoke: bool = False, timeout: float | None = None,
@@ -226,11 +243,12 @@ def grades_report(course_dir: Path = COURSE_DIR) -> list[Path]:
 # --- a temporary course, for the tests ---------------------------------------------------
 
 def temp_course(root: Path, chapter_ids=None) -> Path:
-    """A fresh nbgrader course in ``root`` with the real config and masters, and an empty gradebook."""
+    """A fresh nbgrader course in ``root`` with the real config and masters (a draft chapter's too,
+    when named), and an empty gradebook."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(COURSE_DIR / "nbgrader_config.py", root / "nbgrader_config.py")
     for chapter in chapter_ids or chapters():
-        shutil.copytree(COURSE_DIR / "source" / chapter, root / "source" / chapter)
+        shutil.copytree(masters_dir(chapter), root / "source" / chapter)
     return root
 
 
@@ -243,11 +261,33 @@ def submit(course_dir: Path, student: str, chapter: str, notebooks_dir: Path) ->
     (dest / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC\n")
 
 
-def round_trip(root: Path, chapter: str, masters: list[Path] | None = None) -> dict[str, tuple[float, float]]:
+@dataclass
+class RoundTrip:
+    """A chapter graded in a temporary course: the solution version and the untouched student version.
+
+    The solution's autograded notebooks are its smoke run (grading sets ``DLCOURSE_SMOKE=1``): the
+    suite's execution checks read them (:mod:`dlcourse.runner`), so each notebook runs once per version.
+    """
+    course: Path
+    chapter: str
+    totals: dict[str, tuple[float, float]]  # student id -> (autograded score, autograded maximum)
+    seconds: dict[str, float] = field(default_factory=dict)  # "release", "autograde": wall seconds
+
+    def released(self, kind: str) -> Path:
+        """The chapter's freshly released ``"student"`` or ``"solution"`` versions, normalised."""
+        return self.course / f"{kind}_out" / self.chapter
+
+    def graded(self, student: str) -> Path:
+        """The folder of a submission's autograded (executed) notebooks."""
+        return self.course / "autograded" / student / self.chapter
+
+
+def round_trip(root: Path, chapter: str, masters: list[Path] | None = None,
+               cell_timeout: float | None = None) -> RoundTrip:
     """Grade a chapter's solution and untouched student versions in a temporary course at ``root``.
 
-    ``masters`` limits the chapter to some notebooks (an author checking one master).
-    Returns student id -> (autograded score, autograded maximum) for "solution" and "untouched".
+    ``masters`` limits the chapter to some notebooks (an author checking one master);
+    ``cell_timeout`` tightens nbgrader's per-cell timeout (the suite gives a notebook's budget).
     """
     temp_course(root, [chapter])
     if masters:
@@ -255,28 +295,46 @@ def round_trip(root: Path, chapter: str, masters: list[Path] | None = None) -> d
         for nb in (root / "source" / chapter).glob("*.ipynb"):
             if nb.name not in keep:
                 nb.unlink()
+    start = time.perf_counter()
     release(root, [chapter], student_dir=root / "student_out", solution_dir=root / "solution_out")
+    released = time.perf_counter()
     submit(root, "solution", chapter, root / "solution_out" / chapter)
     submit(root, "untouched", chapter, root / "student_out" / chapter)
-    nbgrader(root, "autograde", chapter, "--force", smoke=True)
-    return autograded_totals(root, chapter)
+    extra = [f"--Execute.timeout={int(cell_timeout)}"] if cell_timeout else []
+    nbgrader(root, "autograde", chapter, "--force", *extra, smoke=True)
+    return RoundTrip(root, chapter, autograded_totals(root, chapter),
+                     {"release": released - start, "autograde": time.perf_counter() - released})
 
 
 # --- command line ---------------------------------------------------------------------
 
 def check(masters: list[str]) -> int:
-    """Grade the solution and untouched student versions of some masters in a temporary course."""
+    """Grade the solution and untouched student versions of some masters in a temporary course,
+    and check the solution's run as the suite does (every cell ran, no error, metrics in bounds)."""
+    from . import runner
+
     paths = [Path(m).resolve() for m in masters]
     chapter = {p.parent.name for p in paths}
     if len(chapter) != 1:
         raise SystemExit("check takes master notebooks of one chapter, e.g. autograde/source/01_tf_basics/01_tensors.ipynb")
+    chapter = chapter.pop()
+    targets = runner.load_targets()
+    problems = []
     with tempfile.TemporaryDirectory() as tmp:
-        totals = round_trip(Path(tmp) / "course", chapter.pop(), paths)
-    for student, (score, maximum) in sorted(totals.items()):
+        result = round_trip(Path(tmp) / "course", chapter, paths)
+        for path in sorted(result.graded("solution").glob("*.ipynb")):
+            run = runner.read_run(path, f"{chapter}/{path.name}")
+            found = run.problems(targets.get(run.key, {}))
+            print(f"{run.key}: smoke run {run.seconds:.1f} s, metrics {run.metrics}")
+            problems += [f"{run.key}: {p}" for p in found]
+    for student, (score, maximum) in sorted(result.totals.items()):
         print(f"{student:10s} autograded {score:g} / {maximum:g}")
+    totals = result.totals
     ok = totals["solution"][0] == totals["solution"][1] > 0 and totals["untouched"][0] == 0
     print("OK: solution full marks, untouched student version zero" if ok else "PROBLEM: expected full marks and zero")
-    return 0 if ok else 1
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 0 if ok and not problems else 1
 
 
 def main(argv=None) -> int:

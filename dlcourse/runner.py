@@ -1,8 +1,10 @@
-"""Execute notebooks with papermill and check what they recorded.
+"""Execute notebooks and check what they recorded.
 
-``make test`` runs every solution notebook in smoke mode through :func:`execute`;
-``make full`` (``python -m dlcourse.runner``) runs them with their default parameters, the
-real lesson, and writes ``results/full_report.md``: each headline metric beside its target.
+``make test`` checks every solution notebook's smoke run: the run that grading it is (the suite's
+round trip autogrades the solution version with ``DLCOURSE_SMOKE=1``; :func:`read_run` reads the
+executed copy). ``make full`` (``python -m dlcourse.runner``) runs them with papermill with their
+default parameters, the real lesson, and writes ``results/full_report.md``: each headline metric
+beside its target. Both apply the same checks (:meth:`Run.problems`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 import time
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -24,20 +27,95 @@ from .notebook import SMOKE_ENV
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SOLUTION_DIR = REPO_ROOT / "solutions"
 TARGETS_PATH = REPO_ROOT / "tests" / "metric_targets.toml"
+SMOKE_BANNER = "| SMOKE mode"  # what dlcourse.setup() prints when smoke mode is on
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 
 
 @dataclass
 class Run:
-    notebook: Path
+    key: str  # "chapter/notebook.ipynb"
     seconds: float
     metrics: dict
     unexecuted: list = field(default_factory=list)  # indices of code cells that never ran
-    error: str = ""
+    errors: list = field(default_factory=list)  # (cell index, "Name: message") of cells that raised
+    smoke: bool | None = None  # whether the setup cell announced smoke mode; None: no versions line
+    error: str = ""  # the executor's own failure (papermill stops at the first error)
+
+    def problems(self, targets: dict, budget: float | None = None, smoke: bool = True) -> list[str]:
+        """What is wrong with this run, as sentences; empty when it passes every check.
+
+        ``targets`` is the notebook's table in tests/metric_targets.toml: smoke bounds are checked
+        in a smoke run, the full target otherwise."""
+        found = []
+        if self.error:
+            found.append(f"failed: {self.error}")
+        found += [f"code cell {i} raised {what}" for i, what in self.errors]
+        if self.unexecuted:
+            found.append(f"code cells {self.unexecuted} never ran (a sys.exit or an early stop?)")
+        if self.smoke is None:
+            found.append("its first cell did not print dlcourse.setup()'s versions line")
+        elif self.smoke != smoke:
+            found.append(f"ran in {'smoke' if self.smoke else 'full'} mode, expected {'smoke' if smoke else 'full'}")
+        if budget is not None and self.seconds > budget:
+            found.append(f"took {self.seconds:.0f} s, budget {budget:.0f} s")
+        if not targets:
+            found.append("has no headline metric in tests/metric_targets.toml")
+        for metric, spec in targets.items():
+            value = self.metrics.get(metric)
+            if value is None:
+                found.append(f"did not record {metric!r} (recorded: {sorted(self.metrics)})")
+            elif not within(value, spec, smoke):
+                found.append(f"{metric} = {value} misses its {'smoke bounds' if smoke else 'full target'} "
+                             f"{target_text(spec, smoke)}")
+        return found
 
 
 def solution_notebooks() -> list[Path]:
     return sorted(SOLUTION_DIR.glob("*/*.ipynb"))
+
+
+def _stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def cell_seconds(nb) -> float | None:
+    """Seconds from the first code cell's start to the last one's end, from the timings nbclient
+    records in each cell's metadata (papermill and nbgrader both execute through nbclient)."""
+    starts, ends = [], []
+    for cell in nb["cells"]:
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.status.busy" in timing:
+            starts.append(_stamp(timing["iopub.status.busy"]))
+        end = timing.get("iopub.status.idle") or timing.get("shell.execute_reply")
+        if end:
+            ends.append(_stamp(end))
+    return (max(ends) - min(starts)).total_seconds() if starts and ends else None
+
+
+def analyse(nb, key: str, seconds: float, error: str = "") -> Run:
+    """The checks' raw material from an executed notebook: cells that never ran or raised, the
+    recorded metrics, and whether the setup cell announced smoke mode."""
+    unexecuted, errors = [], []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code" or not cell["source"].strip():
+            continue
+        if cell.get("execution_count") is None:
+            unexecuted.append(i)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append((i, f"{output.get('ename')}: {str(output.get('evalue'))[:300]}"))
+    setup_text = ""
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    if code:
+        setup_text = "".join(o.get("text", "") for o in code[0].get("outputs", []) if o.get("output_type") == "stream")
+    smoke = (SMOKE_BANNER in setup_text) if "Python " in setup_text else None
+    return Run(key, seconds, read_metrics(nb), unexecuted, errors, smoke, error)
+
+
+def read_run(path: Path, key: str) -> Run:
+    """The run recorded in an executed notebook on disk (e.g. one that nbgrader autograded)."""
+    nb = nbformat.read(path, as_version=4)
+    return analyse(nb, key, cell_seconds(nb) or 0.0)
 
 
 def execute(notebook: Path, output: Path, smoke: bool, timeout: float | None = None) -> Run:
@@ -61,9 +139,7 @@ def execute(notebook: Path, output: Path, smoke: bool, timeout: float | None = N
             os.environ[SMOKE_ENV] = env_before
     seconds = time.perf_counter() - start
     nb = nbformat.read(output, as_version=4) if output.exists() else {"cells": []}
-    unexecuted = [i for i, c in enumerate(nb["cells"])
-                  if c["cell_type"] == "code" and c["source"].strip() and c.get("execution_count") is None]
-    return Run(notebook, seconds, read_metrics(nb), unexecuted, error)
+    return analyse(nb, f"{notebook.parent.name}/{notebook.name}", seconds, error)
 
 
 def load_targets(path: Path = TARGETS_PATH) -> dict:
@@ -76,6 +152,15 @@ def meets(value: float, target: str) -> bool:
     """Whether ``value`` meets a target written as e.g. ``">= 0.98"``."""
     op, number = target.split()
     return _OPS[op](value, float(number))
+
+
+def within(value: float, spec: dict, smoke: bool) -> bool:
+    """Whether ``value`` passes a metric's smoke bounds ``[low, high]`` or its full target."""
+    return spec["smoke"][0] <= value <= spec["smoke"][1] if smoke else meets(value, spec["full"])
+
+
+def target_text(spec: dict, smoke: bool) -> str:
+    return f"[{spec['smoke'][0]:g}, {spec['smoke'][1]:g}]" if smoke else spec["full"]
 
 
 def main(argv=None) -> int:
@@ -93,12 +178,15 @@ def main(argv=None) -> int:
         key = f"{nb.parent.name}/{nb.name}"
         print(f"running {key} ({'smoke' if args.smoke else 'full'}) ...", flush=True)
         run = execute(nb, args.out / f"{nb.parent.name}__{nb.name}", smoke=args.smoke)
-        failed |= bool(run.error)
+        problems = run.problems(targets.get(key, {}), smoke=args.smoke)
+        failed |= bool(problems)
+        for problem in problems:
+            print(f"  PROBLEM: {problem}")
         for metric, spec in targets.get(key, {}).items():
             value = run.metrics.get(metric)
-            ok = value is not None and meets(value, spec["full"])
-            failed |= not ok
-            lines.append(f"| {key} | {metric} | {value if value is None else f'{value:.4g}'} | {spec['full']} "
+            ok = value is not None and within(value, spec, args.smoke)
+            lines.append(f"| {key} | {metric} | {value if value is None else f'{value:.4g}'} "
+                         f"| {target_text(spec, args.smoke)} "
                          f"| {'yes' if ok else 'NO'} | {run.seconds:.0f} |")
         if run.error:
             lines.append(f"| {key} | (error) | {run.error.splitlines()[0][:80]} | | NO | {run.seconds:.0f} |")

@@ -1,8 +1,10 @@
 """Grading round trip and robustness, each in a temporary nbgrader course.
 
 nbgrader's `validate` exits 0 even when validation fails, so verdicts here are read from
-the gradebook that `nbgrader autograde` fills. Under pytest-xdist a chapter's tests share one
-worker (tests/conftest.py), so its module-scoped round trip is computed once.
+the gradebook that `nbgrader autograde` fills. A chapter's round trip is computed once per
+process (`round_trips` in tests/conftest.py), and under pytest-xdist all of a chapter's tests
+share one worker, so each chapter is graded once per run. The same autograde of the solution
+version is the notebooks' smoke run that tests/test_notebooks.py checks.
 """
 
 from __future__ import annotations
@@ -15,30 +17,37 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse import grading
+from dlcourse import grading, runner
 
 pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module", params=grading.chapters())
-def graded_chapter(request, tmp_path_factory):
+@pytest.fixture
+def graded_chapter(chapter, round_trips):
     """(course folder, chapter, totals) after autograding the solution and the untouched student version."""
-    course = tmp_path_factory.mktemp(request.param) / "course"
-    totals = grading.round_trip(course, request.param)
-    return course, request.param, totals
+    result = round_trips.get(chapter)
+    return result.course, chapter, result.totals
 
 
-def test_solution_version_gets_full_autograded_marks(graded_chapter):
-    _, chapter, totals = graded_chapter
-    score, maximum = totals["solution"]
+def test_solution_version_gets_full_autograded_marks(chapter, round_trips, record_property):
+    result = round_trips.get(chapter)
+    record_property("chapter", chapter)
+    for part, seconds in result.seconds.items():
+        record_property(f"chapter_seconds:{part}", seconds)
+    score, maximum = result.totals["solution"]
     assert maximum > 0 and score == maximum, f"{chapter}: solution scored {score} / {maximum}"
 
 
-def test_untouched_student_version_scores_zero(graded_chapter):
-    _, chapter, totals = graded_chapter
-    score, maximum = totals["untouched"]
-    assert maximum == totals["solution"][1], "the grader skipped cells of the untouched version"
+def test_untouched_student_version_scores_zero(chapter, round_trips, record_property):
+    result = round_trips.get(chapter)
+    record_property("chapter", chapter)
+    for student, part in (("solution", "smoke"), ("untouched", "untouched")):
+        seconds = [runner.cell_seconds(nbformat.read(nb, as_version=4)) or 0.0
+                   for nb in result.graded(student).glob("*.ipynb")]
+        record_property(f"chapter_seconds:{part}", sum(seconds))
+    score, maximum = result.totals["untouched"]
+    assert maximum == result.totals["solution"][1], "the grader skipped cells of the untouched version"
     assert score == 0, f"{chapter}: the untouched student version scored {score} / {maximum}"
 
 

@@ -18,18 +18,29 @@ def test_chapter_scope_reads_the_chapter_from_the_parameter_id():
 
 
 def test_each_chapter_test_collected_is_scheduled_with_its_chapter():
-    """Every round-trip and notebook test collected (selected or not) carries its chapter in its
-    id, so that a renamed parameter id cannot silently split a chapter over two workers."""
+    """Every test collected (selected or not) that takes a chapter or a master carries that chapter
+    in its id, so that a renamed parameter id cannot silently split a chapter over two workers,
+    which would grade it twice."""
     checked = 0
     for item in COLLECTED:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if item.module.__name__ == "test_grading" and "graded_chapter" in params:
-            expected = params["graded_chapter"]
-        elif item.module.__name__ == "test_notebooks" and ("notebook" in params or "chapter" in params):
-            expected = params["notebook"].parent.name if "notebook" in params else params["chapter"]
+        if "master" in params:
+            expected = params["master"].parent.name
+        elif "chapter" in params:
+            expected = params["chapter"]
         else:
             continue
         assert chapter_scope(item.nodeid) == expected, f"{item.nodeid} would not run with chapter {expected}"
         checked += 1
     if not checked:
         pytest.skip("collect tests/test_grading.py and tests/test_notebooks.py too (plain `pytest` does)")
+
+
+def test_round_trip_tests_take_the_chapter_parameter():
+    """The round trip is computed per worker process: only tests scheduled with their chapter may use it."""
+    users = [item for item in COLLECTED if "round_trips" in getattr(item, "fixturenames", ())]
+    if not users:
+        pytest.skip("collect tests/test_grading.py and tests/test_notebooks.py too (plain `pytest` does)")
+    for item in users:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        assert "chapter" in params or "master" in params, f"{item.nodeid} uses round_trips without a chapter"
