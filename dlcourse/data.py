@@ -158,11 +158,16 @@ def locate(name: str, filename: str | None = None, download: bool | None = None,
             return verify(CACHE_DIR / name / filename, name, filename, expected, size)
         except (OSError, DataError) as exc:  # no network, refused, or bad bytes
             errors.append(str(exc).splitlines()[0])
+    raise _missing(name, entry, f"file {filename!r}", f"{name}/{filename}", looked, errors)
+
+
+def _missing(name: str, entry: dict, what: str, holds: str, looked: list, errors: list) -> MissingDataError:
+    """The error for a data set found nowhere: what is missing, every place looked, the fix."""
     places = "\n".join(f"  - {p}" for p in looked)
     tried = f"\nDownload failed: {errors[0]}" if errors else "\nDownload skipped (offline)."
-    env_hint = "" if os.environ.get(DATA_ENV) else f" or set {DATA_ENV} to a folder that holds {name}/{filename}"
-    raise MissingDataError(
-        f"data set {name!r} ({entry.get('title', name)}): file {filename!r} not found.\n"
+    env_hint = "" if os.environ.get(DATA_ENV) else f" or set {DATA_ENV} to a folder that holds {holds}"
+    return MissingDataError(
+        f"data set {name!r} ({entry.get('title', name)}): {what} not found.\n"
         f"Looked in:\n{places}{tried}\n"
         f"Fix: run {FETCH_HINT.format(name=name)} on a machine with internet{env_hint}."
     )
@@ -413,14 +418,7 @@ def _find_folder(name: str, download: bool | None = None, registry: dict | None 
         except (OSError, zipfile.BadZipFile, DataError) as exc:
             errors.append(str(exc).splitlines()[0])
     folders = ", ".join(f"{f}/ ({meta['count']:,} images)" for f, meta in entry["folders"].items())
-    places = "\n".join(f"  - {p}" for p in looked)
-    tried = f"\nDownload failed: {errors[0]}" if errors else "\nDownload skipped (offline)."
-    env_hint = "" if os.environ.get(DATA_ENV) else f" or set {DATA_ENV} to a folder that holds {name}/"
-    raise MissingDataError(
-        f"data set {name!r} ({entry.get('title', name)}): its folders {folders} and {entry['listing']} not found.\n"
-        f"Looked in:\n{places}{tried}\n"
-        f"Fix: run {FETCH_HINT.format(name=name)} on a machine with internet{env_hint}."
-    )
+    raise _missing(name, entry, f"its folders {folders} and {entry['listing']}", f"{name}/", looked, errors)
 
 
 def _archive_members(names: list[str], prefix: str, folder: str, keep_every: int) -> list[str]:
