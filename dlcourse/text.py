@@ -13,7 +13,6 @@ vocabulary. This module imports Keras (for the callback), so ``import dlcourse``
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 import time
@@ -21,6 +20,8 @@ from collections import Counter
 
 import keras
 import numpy as np
+
+from .notebook import solved_or  # noqa: F401  (re-exported)
 
 LN2 = math.log(2.0)
 
@@ -121,21 +122,9 @@ def ngram_nll(train_ids, eval_ids, n: int, vocab_size: int, k: float = 1.0) -> f
 
 # --- notebook plumbing --------------------------------------------------------------------------
 
-def solved_or(yours, reference):
-    """A function that calls ``yours`` and, while it still raises NotImplementedError (an exercise
-    not done yet), ``reference`` instead, saying so once. Later cells of the notebook use it so they
-    run whether or not the exercises are solved."""
-    @functools.wraps(yours)
-    def call(*args, **kwargs):
-        try:
-            return yours(*args, **kwargs)
-        except NotImplementedError:
-            if not call.fell_back:
-                print(f"{yours.__name__} is not written yet: using dlcourse.text.{reference.__name__} instead")
-                call.fell_back = True
-            return reference(*args, **kwargs)
-    call.fell_back = False
-    return call
+# solved_or lives in dlcourse.notebook; imported here so the notebook's cells can write
+# `text.solved_or(...)` beside the module's reference functions.
+
 
 
 def nats_to_bits(nats):

@@ -11,9 +11,10 @@ array (n, steps, d). Nothing here imports TensorFlow.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
+
+from .notebook import solved_or  # noqa: F401  (re-exported)
 
 RECIPE_SCALE = 2.5  # the recipe divides by 2.5 standard deviations
 RECIPE_EPS = 1e-5   # and adds 0.00001 to the standard deviation
@@ -202,21 +203,9 @@ def moving_block_bootstrap_ci(d, block: int, n_boot: int = 2000, level: float = 
 
 # --- notebook plumbing -------------------------------------------------------------------------
 
-def solved_or(yours, reference):
-    """A function that calls ``yours`` and, while it still raises NotImplementedError (an exercise
-    not done yet), ``reference`` instead, saying so once. Later cells of a notebook use it so they
-    run whether or not the exercises are solved."""
-    @functools.wraps(yours)
-    def call(*args, **kwargs):
-        try:
-            return yours(*args, **kwargs)
-        except NotImplementedError:
-            if not call.fell_back:
-                print(f"{yours.__name__} is not written yet: using dlcourse.timeseries.{reference.__name__} instead")
-                call.fell_back = True
-            return reference(*args, **kwargs)
-    call.fell_back = False
-    return call
+# solved_or lives in dlcourse.notebook; imported here so the notebook's cells can write
+# `timeseries.solved_or(...)` beside the module's reference functions.
+
 
 
 def plot_forecasts(past, true_future, predictions, feature_names=("USD", "EUR"), ylabel="value",
