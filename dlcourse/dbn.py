@@ -15,11 +15,9 @@ from typing import Sequence
 
 import numpy as np
 
+from .rbm import sigmoid
+
 __all__ = ["greedy_layer_inputs", "balanced_subset", "build_network", "load_rbm_weights"]
-
-
-def _sigmoid(x):
-    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=np.float64)))
 
 
 def greedy_layer_inputs(data, weights: Sequence, hidden_biases: Sequence) -> list[np.ndarray]:
@@ -39,7 +37,7 @@ def greedy_layer_inputs(data, weights: Sequence, hidden_biases: Sequence) -> lis
         if W.ndim != 2 or x.shape[1] != W.shape[0] or c.shape != (W.shape[1],):
             raise ValueError(f"layer {i}: input has {x.shape[1]} columns, W is {W.shape}, c is {c.shape}")
         inputs.append(x.astype(np.float32))
-        x = _sigmoid(x @ W + c)
+        x = sigmoid(x @ W + c)
     return inputs
 
 

@@ -4,8 +4,7 @@ The notebook's two exercises are written by the student; the reference versions 
 (:func:`components_for_variance`, :func:`project_and_reconstruct`) let the rest of the notebook
 run before they are (through :func:`solved_or`), and are what ``tests/test_decomposition.py`` pins.
 Also here: :func:`align_signs`, which compares two sets of principal axes that SVD may return
-with opposite signs, :func:`show_signed_images` (principal axes drawn as images, white at 0),
-and :func:`read_projector_files`, which reads back what the notebook writes
+with opposite signs, and :func:`read_projector_files`, which reads back what the notebook writes
 for TensorBoard's embedding projector.
 
 Shapes: a data matrix X is (n, d), one example per row; singular values are 1-D, in descending
@@ -89,31 +88,6 @@ def align_signs(reference, other):
     dots = np.sum(reference.astype(np.float64) * other.astype(np.float64), axis=0)
     signs = np.where(dots < 0, -1.0, 1.0)
     return other * signs.astype(other.dtype), signs
-
-
-def show_signed_images(images, labels=None, n_cols=6, title=None, cmap="RdBu_r"):
-    """A grid of images whose values have a sign (principal axes, eigenfaces), each on its own
-    symmetric colour scale, so that white is 0, red positive and blue negative.
-
-    images: array (N, H, W); labels: N captions or None. Returns the matplotlib figure.
-    """
-    import matplotlib.pyplot as plt
-
-    images = np.asarray(images)
-    n_rows = int(np.ceil(len(images) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.4 * n_cols, 1.75 * n_rows + (0.4 if title else 0)),
-                             squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < len(images):
-            limit = float(np.abs(images[i]).max()) or 1.0
-            ax.imshow(images[i], cmap=cmap, vmin=-limit, vmax=limit)
-            if labels is not None:
-                ax.set_title(str(labels[i]), fontsize=9)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    return fig
 
 
 def read_projector_files(logdir):

@@ -50,9 +50,13 @@ def plot_functions(xs, functions: dict, ax=None, title="", xlabel="x", ylabel="f
     return ax
 
 
-def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
+def show_images(images, labels=None, n_cols=8, cmap="gray", title=None, signed=False):
     """A grid of images (an array (N, H, W) or (N, H, W, C), or a list of arrays of any sizes),
-    each captioned with its label if given."""
+    each captioned with its label if given.
+
+    ``signed=True`` is for images whose values have a sign (principal axes, eigenfaces): each gets
+    its own colour scale, symmetric about 0, so that with a diverging ``cmap`` such as "RdBu_r"
+    white is 0, red positive and blue negative."""
     import matplotlib.pyplot as plt
     images = list(images)
     n_rows = int(np.ceil(len(images) / n_cols))
@@ -62,7 +66,11 @@ def show_images(images, labels=None, n_cols=8, cmap="gray", title=None):
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(images[i], cmap=cmap)
+            if signed:
+                limit = float(np.abs(images[i]).max()) or 1.0
+                ax.imshow(images[i], cmap=cmap, vmin=-limit, vmax=limit)
+            else:
+                ax.imshow(images[i], cmap=cmap)
             if labels is not None:
                 ax.set_title(str(labels[i]), fontsize=9)
     if title:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
+import dlcourse
 from dlcourse import decomposition as dec
 
 
@@ -114,16 +115,16 @@ def test_align_signs_flips_only_disagreeing_columns():
         dec.align_signs(a, b[:, :2])
 
 
-# --- show_signed_images ------------------------------------------------------------------------
+# --- signed images: dlcourse.show_images(signed=True), as the notebook draws its eigenfaces ---
 
-def test_show_signed_images_centres_each_colour_scale_on_zero():
+def test_show_images_signed_centres_each_colour_scale_on_zero():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     images = np.stack([np.full((3, 3), 2.0), np.linspace(-1, 0.5, 9).reshape(3, 3), np.zeros((3, 3))])
-    fig = dec.show_signed_images(images, labels=["a", "b", "c"], n_cols=2, title="t")
+    fig = dlcourse.show_images(images, labels=["a", "b", "c"], n_cols=2, cmap="RdBu_r", title="t", signed=True)
     shown = [ax for ax in fig.axes if ax.images]
     assert len(shown) == 3 and len(fig.axes) == 4
     assert shown[0].images[0].get_clim() == (-2.0, 2.0) and shown[1].images[0].get_clim() == (-1.0, 1.0)
