@@ -7,7 +7,7 @@ Notebooks start with::
 
 Modules: ``data`` (registry and loaders), ``notebook`` (setup and the smoke switch),
 ``metrics`` (recording headline results), ``plots``, ``callbacks`` (Keras callbacks the
-notebooks share), ``transfer`` (MobileNet transfer learning), ``grading`` (the nbgrader side),
+notebooks share), ``transfer`` (MobileNet transfer learning), ``autoencoders`` (chapter 6's data, measures and models), ``grading`` (the nbgrader side),
 ``runner`` (executing notebooks), ``authoring`` (masters as text), ``glossary`` (each chapter's
 terms in English, Simplified and Traditional Chinese).
 TensorFlow is imported only where it is used, so ``python -m dlcourse.data`` stays fast.
