@@ -27,7 +27,8 @@ __version__ = "0.1.0"
 _DATA_NAMES = {"FASHION_MNIST_CLASSES", "DataError", "load_btc_usd", "load_colors", "load_ecb_rates",
                "load_fashion_mnist", "load_mnist", "load_movielens_100k", "load_olivetti_faces",
                "load_shakespeare", "load_translation_pairs",
-               "CATS_VS_DOGS_CLASSES", "cats_vs_dogs_files", "load_cats_vs_dogs"}
+               "CATS_VS_DOGS_CLASSES", "cats_vs_dogs_files", "load_cats_vs_dogs",
+               "load_summer2winter"}
 
 
 def __getattr__(name):

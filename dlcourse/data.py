@@ -667,6 +667,31 @@ def load_cats_vs_dogs(image_size: int = 160, batch_size: int = 32, limit: int | 
     return split_dataset("train", shuffle=True), split_dataset("validation", shuffle=False)
 
 
+
+def load_summer2winter(split: str = "train", image_size: int = 64, limit: int | None = None):
+    """CycleGAN's Yosemite photos as two uint8 arrays, ``(summer, winter)``: (n, image_size, image_size, 3).
+
+    split: "train" (the mirror keeps every 4th training photo: 308 summer, 241 winter) or "test"
+    (309 and 238). Each 256x256 JPEG is resized with antialiasing (Pillow's LANCZOS); files are read
+    in C-locale name order, and ``limit`` keeps at most that many of each domain. The two domains
+    are unpaired: the i-th summer and winter photos show different scenes.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    from PIL import Image
+
+    _, images = _find_folder("cyclegan/summer2winter_yosemite")
+
+    def domain(folder):
+        names = sorted(p for p in images if p.startswith(f"{folder}/"))[:limit]
+        out = np.empty((len(names), image_size, image_size, 3), dtype=np.uint8)
+        for i, name in enumerate(names):
+            with Image.open(images[name]) as photo:
+                out[i] = np.asarray(photo.convert("RGB").resize((image_size, image_size), Image.LANCZOS))
+        return out
+
+    return domain(f"{split}A"), domain(f"{split}B")
+
 # --- command line -----------------------------------------------------------------------
 
 def main(argv=None) -> int:

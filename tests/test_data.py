@@ -495,6 +495,13 @@ def test_summer2winter_is_verified_with_names_that_hold_spaces():
     root, images = data._find_folder("cyclegan/summer2winter_yosemite")
     assert len(images) == 1096 and any(" " in p for p in images)
     assert {p.split("/")[0] for p in images} == {"trainA", "trainB", "testA", "testB"}
+    summer, winter = dlcourse.load_summer2winter("test", image_size=32, limit=3)
+    assert summer.shape == winter.shape == (3, 32, 32, 3) and summer.dtype == np.uint8
+    assert summer.max() > 100 and winter.max() > 100, "photos decoded, not blank"
+    summer, winter = dlcourse.load_summer2winter("train", image_size=16)
+    assert (len(summer), len(winter)) == (308, 241)
+    with pytest.raises(ValueError, match="split"):
+        dlcourse.load_summer2winter("validation")
 
 
 def test_weight_files_are_located_and_verified():
