@@ -28,8 +28,10 @@ class EpochTimer(keras.callbacks.Callback):
 class TimeBudget(EpochTimer):
     """Stops fit() once `minutes` of wall time have passed; records each epoch's seconds in `seconds`.
 
-    The check runs after every batch; once the budget is spent it sets `model.stop_training`, so
-    Keras finishes the epoch (and its validation) and returns. `budget_spent` says whether it did.
+    The check runs after every batch; once the budget is spent it sets `model.stop_training`, and
+    Keras 3 leaves the epoch after that batch, still runs the validation and `on_epoch_end` of the
+    partial epoch, and returns: the last epoch of a stopped run may be a part of one (its entry in
+    `seconds` and in the History too). `budget_spent` says whether it stopped.
     """
 
     def __init__(self, minutes):
