@@ -166,14 +166,14 @@ def elbo(vae: VAE, x, n_samples: int = 1, seed: int = 0, batch_size: int = 1000)
     expectation, <= log p(x).
     """
     x = np.asarray(x, dtype=np.float32)
-    rng = np.random.default_rng(seed)
+    eps = np.random.default_rng(seed).standard_normal((n_samples, len(x), vae.latent_dim))  # same for any batch_size
     out = np.empty(len(x))
     for start in range(0, len(x), batch_size):
         xb = x[start:start + batch_size]
         mean, log_var = (np.asarray(t, dtype=np.float64) for t in vae.encode(xb))
         nll = np.zeros(len(xb))
-        for _ in range(n_samples):
-            z = reparameterize(mean, log_var, rng.standard_normal(mean.shape))
+        for k in range(n_samples):
+            z = reparameterize(mean, log_var, eps[k, start:start + batch_size])
             nll += bernoulli_nll(xb, np.asarray(vae.decoder(z.astype(np.float32)))) / n_samples
         out[start:start + batch_size] = -nll - gaussian_kl(mean, log_var)
     return out
