@@ -64,7 +64,7 @@ def kl_sparsity(rho: float, activations, eps: float = 1e-7) -> float:
     rho_hat_j is unit j's mean activation over the batch, clipped to [eps, 1 - eps] so that a unit
     that is always off or always on gives a large finite penalty, not inf. KL(rho || q) =
     rho log(rho / q) + (1 - rho) log((1 - rho) / (1 - q)). Returns a Python float (0 only when every
-    unit's mean activation equals rho).
+    unit's mean activation equals rho). Raises ValueError when activations is not 2-D.
     """
     a = np.asarray(activations, dtype=np.float64)
     if a.ndim != 2:
