@@ -1,7 +1,8 @@
 """Autoencoders for chapter 6 (``06_autoencoders``): the data, the corruption, the measures and the
 Keras models that several of the chapter's notebooks build.
 
-The NumPy functions :func:`gaussian_corruption`, :func:`kl_sparsity` and :func:`psnr` are the
+The NumPy functions :func:`gaussian_corruption`, :func:`kl_sparsity`, :func:`psnr` and
+:func:`tied_decoder_forward` are the
 reference answers of notebook exercises (``tests/test_autoencoders.py`` pins them); the notebooks
 fall back on them while an exercise is unsolved (:func:`dlcourse.notebook.solved_or`).
 Shapes: a batch of flat images is (n, 784) float32 in [0, 1]; a batch of image tensors is
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["mnist_images", "fashion_mnist_images", "gaussian_corruption", "kl_sparsity", "psnr",
+           "tied_decoder_forward",
            "SparsityPenalty", "TiedDense", "dense_autoencoder", "conv_autoencoder", "reconstruction_mse",
            "RECIPE_INIT_STDDEV"]
 
@@ -88,6 +90,20 @@ def psnr(clean, other, data_range: float = 1.0) -> np.ndarray:
     with np.errstate(divide="ignore"):
         return 10.0 * np.log10(data_range ** 2 / mse)
 
+
+
+def tied_decoder_forward(code, W_encoder, b_decoder) -> np.ndarray:
+    """The output of a decoder tied to an encoder: sigmoid(code @ W_encoder.T + b_decoder), in NumPy
+    (what :class:`TiedDense` computes).
+
+    code: (n, n_code); W_encoder: the ENCODER's kernel, (n_in, n_code); b_decoder: the decoder's own
+    bias, (n_in,). Returns a float32 array of shape (n, n_in) with values in [0, 1], finite even when
+    the pre-activation is as large as +-1000. Raises ValueError if the shapes do not fit.
+    """
+    code, W, b = (np.asarray(a, dtype=np.float64) for a in (code, W_encoder, b_decoder))
+    if code.ndim != 2 or W.ndim != 2 or code.shape[1] != W.shape[1] or b.shape != (W.shape[0],):
+        raise ValueError(f"shapes do not fit: code {code.shape}, W_encoder {W.shape}, b_decoder {b.shape}")
+    return (0.5 * (1.0 + np.tanh(0.5 * (code @ W.T + b)))).astype(np.float32)   # sigmoid, no overflow
 
 def _keras():
     import keras

@@ -56,7 +56,7 @@ def train_mnist_classifier(x_train, y_train, n_classes: int = 10, epochs: int = 
 def feature_model(classifier):
     """The classifier cut at its penultimate ('features') layer: images -> (n, 128) features."""
     import keras
-    return keras.Model(classifier.inputs, classifier.get_layer(FEATURES_LAYER).output)
+    return keras.Model(classifier.inputs[0], classifier.get_layer(FEATURES_LAYER).output)  # one input, not a list
 
 
 def coverage_report(probabilities, n_classes: int = 10) -> dict:

@@ -94,3 +94,22 @@ def test_conv_autoencoder_reaches_a_4x4x16_code_and_back(upsampling):
 def test_conv_autoencoder_rejects_an_unknown_upsampling():
     with pytest.raises(ValueError, match="nearest"):
         ae.conv_autoencoder("bilinear")
+
+
+def test_tied_decoder_forward_transposes_the_encoder_kernel_and_matches_tied_dense():
+    import keras
+    rng = np.random.default_rng(3)
+    W, b, code = rng.normal(size=(5, 3)), rng.normal(size=5), rng.uniform(size=(2, 3))
+    out = ae.tied_decoder_forward(code, W, b)
+    assert out.dtype == np.float32 and out.shape == (2, 5)
+    np.testing.assert_allclose(out, 1 / (1 + np.exp(-(code @ W.T + b))), rtol=1e-6)
+    encoder = keras.layers.Dense(3)
+    encoder.build((None, 5))
+    encoder.kernel.assign(W.astype(np.float32))
+    decoder = ae.TiedDense(encoder)
+    decoder.build((None, 3))
+    decoder.bias.assign(b.astype(np.float32))
+    np.testing.assert_allclose(out, np.asarray(decoder(code.astype(np.float32))), rtol=1e-5)
+    assert np.all(np.isfinite(ae.tied_decoder_forward(np.ones((1, 1)), np.full((1, 1), 1000.0), np.zeros(1))))
+    with pytest.raises(ValueError, match="shapes do not fit"):
+        ae.tied_decoder_forward(code, W.T, b)
